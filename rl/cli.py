@@ -1,0 +1,46 @@
+"""The ``coderl`` command: a thin dispatcher. Each subcommand lives beside the code it runs and is imported only
+when called, so ``coderl judge`` or ``coderl data`` never import torch.
+
+    coderl --help
+    coderl <command> --help
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+
+# name -> ("module:function", one-line help). Each function takes argv (list[str]) and returns an exit code.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "data": ("data.cli:main", "problem files: validate, synth (the bundled suite), import, dedup, filter, stats"),
+    "tiny-model": ("rl.tiny_model:main", "build a tiny random-init Qwen2/Llama and its tokenizer, offline"),
+}
+
+
+def _usage() -> str:
+    width = max(len(name) for name in COMMANDS)
+    lines = [f"  {name:<{width}}  {help_}" for name, (_, help_) in COMMANDS.items()]
+    listing = "\n".join(lines)
+    return f"usage: coderl <command> [args...]\n\ncommands:\n{listing}\n\n`coderl <command> --help` for more."
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv or argv[0] in ("-h", "--help", "help"):
+        try:
+            print(_usage())
+        except BrokenPipeError:  # `coderl --help | head`
+            sys.stdout = open(os.devnull, "w")
+        return 0
+    name, rest = argv[0], argv[1:]
+    if name not in COMMANDS:
+        print(f"coderl: unknown command {name!r}; known: {', '.join(COMMANDS)}", file=sys.stderr)
+        return 2
+    module_name, func_name = COMMANDS[name][0].split(":")
+    func = getattr(importlib.import_module(module_name), func_name)
+    return int(func(rest) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
