@@ -36,7 +36,7 @@ if [ ! -f "$stamp" ]; then
       | grep -v -e '^WARNING: Location' -e 'is ignored' || true
   fi
   .venv/bin/pip install -q -e ".[dev]" 2>&1 | grep -v -e '^WARNING: Location' -e 'is ignored' || true
-  .venv/bin/python -c "import rl, sandbox, rewards, data, torch, trl" \
+  .venv/bin/python -c "import rl.cli, data.schema, torch, trl" \
     || { echo "setup: the install failed; see the pip output above" >&2; exit 1; }
   rm -f .venv/.coderl-setup-*
   touch "$stamp"

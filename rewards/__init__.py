@@ -1,0 +1,1 @@
+"""coderl rewards package."""
