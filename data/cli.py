@@ -13,6 +13,11 @@ import sys
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "validate": ("data.validate:main", "check every row of a problems/solutions file; report FILE:LINE: field: why"),
     "synth": ("data.synth:main", "write the bundled synthetic problem suite (train and held-out splits)"),
+    "import": ("data.importer:main", "convert a public dataset (apps, taco, codecontests, ...) to coderl problems"),
+    "dedup": ("data.dedup:main", "drop exact and MinHash near-duplicate problems; write kept rows and clusters"),
+    "decontaminate": ("data.decontaminate:main", "drop problems sharing word n-grams with evaluation sets"),
+    "filter": ("data.filter:main", "drop by test count, unparsable reference solutions, pass rate"),
+    "stats": ("data.stats:main", "table and PNG histograms of sources, tests, prompt and solution lengths"),
 }
 
 

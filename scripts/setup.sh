@@ -4,11 +4,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# System packages: bubblewrap and libseccomp isolate the sandbox; g++ compiles C++ submissions.
+# System packages: bubblewrap and libseccomp isolate the sandbox; g++ compiles C++ submissions;
+# /usr/bin/python3 runs Python submissions inside the sandbox (no venv there).
 need=()
 command -v bwrap >/dev/null 2>&1 || need+=(bubblewrap)
 ldconfig -p 2>/dev/null | grep -q 'libseccomp\.so' || need+=(libseccomp2)
 command -v g++ >/dev/null 2>&1 || need+=(g++)
+[ -x /usr/bin/python3 ] || need+=(python3)  # the sandbox runs programs with the system interpreter
+command -v pgrep >/dev/null 2>&1 || need+=(procps)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "setup: installing ${need[*]} with apt-get" >&2
