@@ -4,9 +4,10 @@
     coderl data synth --out runs/suite --n-train 4000 --n-heldout 400 --seed 1
 
 Each problem comes from a *family* (add a constant, sort a line, count a letter, simulate a walk, ...), a parameter
-(the constant, the letter, the start position), a phrasing (one of several sentence frames) and a form (stdio or
-call), with tests and a reference solution. The split is honest: a held-out problem never shares its phrasing nor,
-for families that have one, its parameter value with any training problem, so passing it needs more than recall.
+(the constant, the letter, the start position), a phrasing (a sentence frame around one of the family's task
+phrases) and a form (stdio or call), with tests and a reference solution. The split is honest: a held-out problem
+is written in a sentence frame no training problem uses and, for families with a parameter, with a parameter value
+no training problem of that family has, so passing it needs more than recall.
 """
 
 from __future__ import annotations
@@ -23,21 +24,55 @@ from typing import Any
 from data.jsonl import write_jsonl
 from data.schema import CallTest, Problem, Solution, StdioTest
 
-HELDOUT_PHRASING = -1  # the last phrasing of every family is reserved for the held-out split
 TESTS_PER_PROBLEM = 5
+
+# Sentence frames per input layout; ``{task}`` is a family's task phrase. The last frame of each layout is never
+# used in training: held-out problems are new combinations of a seen task phrase, an unseen frame and (for families
+# with a parameter) an unseen parameter value.
+FRAMES: dict[str, tuple[str, ...]] = {
+    "int": (
+        "Given an integer x, output {task}.",
+        "Read an integer x and print {task}.",
+        "Print {task} for the given integer x.",
+        "You are given a number x. Your answer is {task}.",
+    ),
+    "two_ints": (
+        "Given two integers a and b, output {task}.",
+        "Read two integers a and b and print {task}.",
+        "Print {task} for the given integers a and b.",
+        "You are given two numbers a and b. Your answer is {task}.",
+    ),
+    "ints": (
+        "Given a list of integers, output {task}.",
+        "Read a list of integers and print {task}.",
+        "Print {task} for the given list of integers.",
+        "You are given some numbers. Your answer is {task}.",
+    ),
+    "word": (
+        "Given a word, output {task}.",
+        "Read a word and print {task}.",
+        "Print {task} for the given word.",
+        "You are given a word. Your answer is {task}.",
+    ),
+}
 
 
 @dataclass(frozen=True)
 class Family:
-    """One kind of problem. ``phrasings`` use ``{k}`` for the parameter; ``io`` is one of the input layouts below."""
+    """One kind of problem. ``tasks`` are phrases that use ``{k}`` for the parameter; ``io`` keys ``FRAMES``."""
 
     name: str
     difficulty: str
     io: str  # "int", "two_ints", "ints", "word"
-    phrasings: tuple[str, ...]
+    tasks: tuple[str, ...]
     solve: Callable[[Any, Any], Any]  # (input value, k) -> answer
     body: str  # expression of the answer in terms of x (the input) and the literal parameter {k}
     params: tuple[Any, ...] = (None,)
+
+    @property
+    def phrasings(self) -> list[str]:
+        """Every prompt sentence this family can take (frame x task), held-out frame last."""
+        return [frame.replace("{task}", task) for frame in FRAMES[self.io] for task in self.tasks]
 
 
 def _walk(s: str, k: int) -> int:
@@ -45,126 +80,47 @@ def _walk(s: str, k: int) -> int:
 
 
 FAMILIES: tuple[Family, ...] = (
-    Family("add_const", "easy", "int", (
-        "Given an integer x, output x plus {k}.",
-        "Add {k} to the number x and output the result.",
-        "Output the value of x + {k} for the given integer x.",
-        "A number x is given. What is {k} more than x?",
-    ), lambda x, k: x + k, "x + {k}", tuple(range(1, 41))),
-    Family("mul_const", "easy", "int", (
-        "Given an integer x, output x times {k}.",
-        "Multiply the number x by {k} and output the product.",
-        "Output the value of x * {k} for the given integer x.",
-        "A number x is given. What is {k} times x?",
-    ), lambda x, k: x * k, "x * {k}", tuple(range(2, 26))),
-    Family("sub_const", "easy", "int", (
-        "Given an integer x, output x minus {k}.",
-        "Subtract {k} from the number x and output the result.",
-        "Output the value of x - {k} for the given integer x.",
-        "A number x is given. What is {k} less than x?",
-    ), lambda x, k: x - k, "x - {k}", tuple(range(1, 41))),
-    Family("mod_const", "easy", "int", (
-        "Given a non-negative integer x, output the remainder of x divided by {k}.",
-        "Output x modulo {k}.",
-        "Compute x % {k} for the given integer x.",
-        "A number x is given. What remains when x is divided by {k}?",
-    ), lambda x, k: x % k, "x % {k}", tuple(range(2, 26))),
-    Family("square", "easy", "int", (
-        "Given an integer x, output its square.",
-        "Output x multiplied by itself.",
-        "Compute x squared for the given integer x.",
-        "A number x is given. What is x to the power of two?",
-    ), lambda x, k: x * x, "x * x"),
-    Family("parity", "easy", "int", (
-        "Given an integer x, output even if x is even and odd otherwise.",
-        "Print even when the number x is divisible by 2, else print odd.",
-        "Decide the parity of x: output even or odd.",
-        "A number x is given. Is it even or odd? Answer with the word.",
-    ), lambda x, k: "even" if x % 2 == 0 else "odd", "'even' if x % 2 == 0 else 'odd'"),
-    Family("abs_diff", "easy", "two_ints", (
-        "Given two integers a and b, output the absolute difference between them.",
-        "Output the distance between the numbers a and b on the number line.",
-        "Compute abs(a - b) for the two given integers.",
-        "Two numbers a and b are given. How far apart are they?",
-    ), lambda x, k: abs(x[0] - x[1]), "abs(a - b)"),
-    Family("gcd", "medium", "two_ints", (
-        "Given two positive integers a and b, output their greatest common divisor.",
-        "Output the largest integer that divides both a and b.",
-        "Compute gcd(a, b) for the two given positive integers.",
-        "Two numbers a and b are given. What is the biggest number dividing both of them?",
-    ), lambda x, k: gcd(x[0], x[1]), "math.gcd(a, b)"),
-    Family("sum_list", "easy", "ints", (
-        "Given a list of integers, output their sum.",
-        "Add up all the numbers in the list and output the total.",
-        "Compute the sum of the given integers.",
-        "Some numbers are given. What do they add up to?",
-    ), lambda x, k: sum(x), "sum(xs)"),
-    Family("max_list", "easy", "ints", (
-        "Given a list of integers, output the largest one.",
-        "Output the maximum of the numbers in the list.",
-        "Find the biggest value among the given integers.",
-        "Some numbers are given. Which one is the greatest?",
-    ), lambda x, k: max(x), "max(xs)"),
-    Family("min_list", "easy", "ints", (
-        "Given a list of integers, output the smallest one.",
-        "Output the minimum of the numbers in the list.",
-        "Find the lowest value among the given integers.",
-        "Some numbers are given. Which one is the least?",
-    ), lambda x, k: min(x), "min(xs)"),
-    Family("sort_asc", "medium", "ints", (
-        "Given a list of integers, output them sorted in increasing order.",
-        "Sort the numbers from smallest to largest and output them.",
-        "Output the given integers in ascending order.",
-        "Some numbers are given. Arrange them from low to high.",
-    ), lambda x, k: sorted(x), "sorted(xs)"),
-    Family("sort_desc", "medium", "ints", (
-        "Given a list of integers, output them sorted in decreasing order.",
-        "Sort the numbers from largest to smallest and output them.",
-        "Output the given integers in descending order.",
-        "Some numbers are given. Arrange them from high to low.",
-    ), lambda x, k: sorted(x, reverse=True), "sorted(xs, reverse=True)"),
-    Family("count_multiples", "medium", "ints", (
-        "Given a list of integers, output how many of them are divisible by {k}.",
-        "Count the numbers in the list that are multiples of {k}.",
-        "Output the count of given integers x with x % {k} == 0.",
-        "Some numbers are given. How many of them can be divided by {k} evenly?",
-    ), lambda x, k: sum(1 for v in x if v % k == 0), "sum(1 for v in xs if v % {k} == 0)", tuple(range(2, 13))),
-    Family("prefix_sums", "hard", "ints", (
-        "Given a list of integers, output their prefix sums.",
-        "Output the running totals of the numbers in the list.",
-        "For each position, output the sum of the integers up to and including it.",
-        "Some numbers are given. Output the cumulative sums.",
-    ), lambda x, k: [sum(x[: i + 1]) for i in range(len(x))], "list(itertools.accumulate(xs))"),
-    Family("reverse_word", "easy", "word", (
-        "Given a word, output it reversed.",
-        "Output the letters of the word in reverse order.",
-        "Reverse the given string.",
-        "A word is given. How is it spelled backwards?",
-    ), lambda x, k: x[::-1], "s[::-1]"),
-    Family("upper_word", "easy", "word", (
-        "Given a word, output it in upper case.",
-        "Convert every letter of the word to a capital letter.",
-        "Output the given string in uppercase.",
-        "A word is given. Shout it: write it in capitals.",
-    ), lambda x, k: x.upper(), "s.upper()"),
-    Family("count_letter", "medium", "word", (
-        "Given a word, output how many times the letter {k} occurs in it.",
-        "Count the occurrences of {k} in the given string.",
-        "Output the number of {k} characters in the word.",
-        "A word is given. How often does {k} appear in it?",
-    ), lambda x, k: x.count(k), "s.count('{k}')", tuple("abcdefghijklmnopqrstuvwxyz")),
-    Family("repeat_word", "medium", "word", (
-        "Given a word, output it repeated {k} times with nothing in between.",
-        "Output the word written {k} times in a row.",
-        "Concatenate {k} copies of the given string.",
-        "A word is given. Say it {k} times without spaces.",
-    ), lambda x, k: x * k, "s * {k}", tuple(range(2, 9))),
+    Family("add_const", "easy", "int", ("x plus {k}", "the sum of x and {k}"), lambda x, k: x + k, "x + {k}",
+           tuple(range(1, 41))),
+    Family("mul_const", "easy", "int", ("x times {k}", "the product of x and {k}"), lambda x, k: x * k, "x * {k}",
+           tuple(range(2, 26))),
+    Family("sub_const", "easy", "int", ("x minus {k}", "the difference of x and {k}"), lambda x, k: x - k,
+           "x - {k}", tuple(range(1, 41))),
+    Family("mod_const", "easy", "int", ("x modulo {k}", "the remainder of x divided by {k}"), lambda x, k: x % k,
+           "x % {k}", tuple(range(2, 26))),
+    Family("square", "easy", "int", ("the square of x", "x multiplied by itself"), lambda x, k: x * x, "x * x"),
+    Family("parity", "easy", "int", ("even if x is even and odd otherwise", "the parity of x as even or odd"),
+           lambda x, k: "even" if x % 2 == 0 else "odd", "'even' if x % 2 == 0 else 'odd'"),
+    Family("abs_diff", "easy", "two_ints", ("the absolute difference of a and b", "the distance between a and b"),
+           lambda x, k: abs(x[0] - x[1]), "abs(a - b)"),
+    Family("gcd", "medium", "two_ints", ("the greatest common divisor of a and b", "the gcd of a and b"),
+           lambda x, k: gcd(x[0], x[1]), "math.gcd(a, b)"),
+    Family("sum_list", "easy", "ints", ("the sum of the numbers", "the total of all the numbers"),
+           lambda x, k: sum(x), "sum(xs)"),
+    Family("max_list", "easy", "ints", ("the largest number", "the maximum of the numbers"), lambda x, k: max(x),
+           "max(xs)"),
+    Family("min_list", "easy", "ints", ("the smallest number", "the minimum of the numbers"), lambda x, k: min(x),
+           "min(xs)"),
+    Family("sort_asc", "medium", "ints", ("the numbers in increasing order", "the numbers sorted ascending"),
+           lambda x, k: sorted(x), "sorted(xs)"),
+    Family("sort_desc", "medium", "ints", ("the numbers in decreasing order", "the numbers sorted descending"),
+           lambda x, k: sorted(x, reverse=True), "sorted(xs, reverse=True)"),
+    Family("count_multiples", "medium", "ints", ("how many numbers are divisible by {k}",
+           "the count of multiples of {k}"), lambda x, k: sum(1 for v in x if v % k == 0),
+           "sum(1 for v in xs if v % {k} == 0)", tuple(range(2, 13))),
+    Family("prefix_sums", "hard", "ints", ("the prefix sums of the numbers", "the running totals of the numbers"),
+           lambda x, k: [sum(x[: i + 1]) for i in range(len(x))], "list(itertools.accumulate(xs))"),
+    Family("reverse_word", "easy", "word", ("the word reversed", "the letters of the word in reverse order"),
+           lambda x, k: x[::-1], "s[::-1]"),
+    Family("upper_word", "easy", "word", ("the word in upper case", "the word in capital letters"),
+           lambda x, k: x.upper(), "s.upper()"),
+    Family("count_letter", "medium", "word", ("how many times the letter {k} occurs", "the count of letter {k}"),
+           lambda x, k: x.count(k), "s.count('{k}')", tuple("abcdefghijklmnopqrstuvwxyz")),
+    Family("repeat_word", "medium", "word", ("the word repeated {k} times", "{k} copies of the word joined"),
+           lambda x, k: x * k, "s * {k}", tuple(range(2, 9))),
     Family("walk", "hard", "word", (
-        "A robot starts at position {k} and reads a string of moves: R moves it one step right (+1), L one step "
-        "left (-1). Output its final position.",
-        "Start at {k}. For each character of the given string, add 1 for R and subtract 1 for L. Output the end.",
-        "Simulate a walk that begins at {k}: every R is +1 and every L is -1. Output where it ends.",
-        "A token sits at {k}. The string tells its moves, R for right and L for left. Where does it stop?",
+        "the final position of a walker that starts at {k} and moves +1 for each R and -1 for each L",
+        "where a robot starting at {k} ends after stepping right on R and left on L",
     ), _walk, "{k} + s.count('R') - s.count('L')", tuple(range(0, 21))),
 )  # fmt: skip
 
@@ -262,11 +218,13 @@ def _heldout_param(family: Family, k: Any) -> bool:
 def _instances(split: str) -> list[tuple[Family, Any, int, str]]:
     out = []
     for family in FAMILIES:
-        phrasings = [len(family.phrasings) - 1] if split == "heldout" else range(len(family.phrasings) - 1)
+        per_frame = len(family.tasks)
+        last = len(family.phrasings) - per_frame  # phrasings of the held-out frame start here
+        indices = range(last, len(family.phrasings)) if split == "heldout" else range(last)
         for k in family.params:
             if len(family.params) > 1 and _heldout_param(family, k) != (split == "heldout"):
                 continue
-            out += [(family, k, p, form) for p in phrasings for form in ("stdio", "call")]
+            out += [(family, k, p, form) for p in indices for form in ("stdio", "call")]
     return out
 
 

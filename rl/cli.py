@@ -15,6 +15,9 @@ import sys
 COMMANDS: dict[str, tuple[str, str]] = {
     "data": ("data.cli:main", "problem files: validate, synth (the bundled suite), import, dedup, filter, stats"),
     "tiny-model": ("rl.tiny_model:main", "build a tiny random-init Qwen2/Llama and its tokenizer, offline"),
+    "sft": ("rl.sft:main", "warm-up SFT on TRL: --config RECIPE.yaml [--field value ...]"),
+    "grpo": ("rl.grpo:main", "GRPO with sandbox rewards on TRL: --config RECIPE.yaml [--field value ...]"),
+    "dpo": ("rl.dpo:main", "DPO on sandbox-verified pairs on TRL: --config RECIPE.yaml [--field value ...]"),
     "judge": ("sandbox.cli:judge_main", "judge solutions against problems in the sandbox; write verdicts JSONL"),
     "sandbox": ("sandbox.cli:sandbox_main", "the judge as an HTTP service: `coderl sandbox serve --port P`"),
 }
