@@ -17,6 +17,11 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "dedup": ("data.dedup:main", "drop exact and MinHash near-duplicate problems; write kept rows and clusters"),
     "decontaminate": ("data.decontaminate:main", "drop problems sharing word n-grams with evaluation sets"),
     "filter": ("data.filter:main", "drop by test count, unparsable reference solutions, pass rate"),
+    "traces": ("data.traces:main", "passing samples -> warm-up SFT rows (deduplicated, at most k per problem)"),
+    "pairs": (
+        "data.pairs:main",
+        "passing + failing samples of a problem -> DPO pairs (random, closest_length, hardest)",
+    ),
     "stats": ("data.stats:main", "table and PNG histograms of sources, tests, prompt and solution lengths"),
 }
 

