@@ -19,6 +19,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "grpo": ("rl.grpo:main", "GRPO with sandbox rewards on TRL: --config RECIPE.yaml [--field value ...]"),
     "dpo": ("rl.dpo:main", "DPO on sandbox-verified pairs on TRL: --config RECIPE.yaml [--field value ...]"),
     "generate": ("rl.generate:main", "sample completions (server, vLLM or transformers), judge them, write samples"),
+    "ablate": ("rl.ablate:main", "run a recipe over a grid of overrides x seeds, evaluate, compare: SWEEP.yaml"),
     "eval": (
         "rl.evaluate:main",
         "pass@k of a model on a problem file or HumanEval, overall and per source/difficulty",

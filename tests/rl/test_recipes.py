@@ -18,7 +18,9 @@ STAGES = {
     "grpo": (configs.GRPOScriptArguments, configs.CoderlGRPOConfig),
     "dpo": (configs.DPOScriptArguments, configs.CoderlDPOConfig),
 }
-ALL = sorted(p for p in RECIPES.rglob("*.yaml") if "accelerate_configs" not in p.parts)
+# sweep files of `coderl ablate` (a top-level `grid:`) are not stage recipes: test_sweep_loads checks them
+SWEEPS = sorted(p for p in RECIPES.rglob("*.yaml") if "grid" in (yaml.safe_load(p.read_text()) or {}))
+ALL = sorted(p for p in RECIPES.rglob("*.yaml") if "accelerate_configs" not in p.parts and p not in SWEEPS)
 
 
 def stage_of(path: Path) -> str:
@@ -50,7 +52,7 @@ def test_recipe_parses_and_validates(path, tmp_path):
         if training_args.reward_weights is not None:
             assert len(training_args.reward_weights) == len(script_args.reward_funcs)
         assert training_args.beta == 0.0, "the published code-RL recipes use no KL term"
-    if "tiny-cpu" not in path.parts:
+    if not path.relative_to(RECIPES).parts[0].startswith("tiny-"):  # tiny-cpu, tiny-demo: CPU recipes
         assert "# model" in path.read_text() and "# trainer" in path.read_text()
         assert raw.get("bf16") is True
 
@@ -60,6 +62,14 @@ def test_seed_coder_schedule():
     _, training_args, _ = parse(["--config", str(path), "--bf16", "false"], *STAGES["grpo"], "test")
     phases = [(p.max_completion_length, p.num_generations) for p in training_args.schedule]
     assert phases == [(16384, 16), (32768, 32)]
+
+
+@pytest.mark.parametrize("path", SWEEPS, ids=lambda p: p.relative_to(RECIPES).as_posix())
+def test_sweep_loads(path, monkeypatch):
+    from rl.sweep import check_cells, load_sweep
+
+    monkeypatch.chdir(RECIPES.parent)  # sweep paths are relative to the repository root
+    check_cells(load_sweep(path))
 
 
 @pytest.mark.parametrize("path", sorted((RECIPES / "accelerate_configs").glob("*.yaml")), ids=lambda p: p.name)
