@@ -23,6 +23,15 @@ def _series(rows: list[dict], key: str) -> tuple[list[int], list[float]]:
     return [p[0] for p in points], [p[1] for p in points]
 
 
+def _smooth(values: list[float], window: int = 10) -> list[float]:
+    """Trailing mean over ``window`` points: per-step rewards of a small batch are noisy."""
+    out = []
+    for i in range(len(values)):
+        chunk = values[max(0, i - window + 1) : i + 1]
+        out.append(sum(chunk) / len(chunk))
+    return out
+
+
 def _first_key(rows: list[dict], *candidates: str) -> str | None:
     for key in candidates:
         if any(key in r for r in rows):
@@ -42,9 +51,12 @@ def plot_grpo(metrics: list[dict], out: Path) -> list[str]:
     pass_key = _first_key(metrics, "sandbox/pass_rate", "rewards/pass_rate/mean")
     if reward_key or pass_key:
         fig, ax = plt.subplots(figsize=(6, 3.5))
-        for key, label in ((reward_key, "reward (weighted sum)"), (pass_key, "tests passed (fraction)")):
+        for key, label, color in ((reward_key, "reward (weighted sum)", "tab:blue"),
+                                  (pass_key, "tests passed (fraction)", "tab:orange")):  # fmt: skip
             if key:
-                ax.plot(*_series(metrics, key), label=label)
+                steps, values = _series(metrics, key)
+                ax.plot(steps, values, color=color, alpha=0.3, linewidth=0.8)
+                ax.plot(steps, _smooth(values), color=color, label=f"{label}, mean of 10 steps")
         ax.set_xlabel("GRPO step")
         ax.set_title("GRPO: reward and sandbox pass rate on training prompts")
         ax.legend()
@@ -92,7 +104,8 @@ def plot_stages(results: dict, out: Path) -> str:
     return "pass_at_1.png"
 
 
-def write_report(out: Path, times: dict, settings: dict, target_lift: float, wall_seconds: float) -> dict:
+def write_report(out: Path, times: dict, settings: dict, target_lift: float, wall_seconds: float,
+                 target_seconds: float = 900.0) -> dict:  # fmt: skip
     """Write ``summary.json`` and ``report.md`` (with plots) into ``out``; returns the summary."""
     results = json.loads((out / "eval" / "results.json").read_text())
     metrics = _metrics(out / "grpo" / "metrics.jsonl")
@@ -106,7 +119,9 @@ def write_report(out: Path, times: dict, settings: dict, target_lift: float, wal
         "grpo_lift_over_sft": round(lift, 4),
         "target_lift": target_lift,
         "target_reached": lift >= target_lift,
-        "wall_seconds": round(wall_seconds, 1),
+        "wall_seconds": round(sum(times.values()), 1),  # every stage, also those a resumed run skipped
+        "invocation_seconds": round(wall_seconds, 1),
+        "target_wall_seconds": target_seconds,
         "stage_seconds": times,
         "heldout_problems": results["base"]["sampled"]["problems"],
         "eval": {
@@ -152,7 +167,12 @@ def _markdown(summary: dict, results: dict, plots: list[str]) -> str:
     for stage in STAGES:
         s, g = results[stage]["sampled"], results[stage]["greedy"]
         lines.append(f"| {stage} | {_pct(s['pass@1'])} | {_pct(g['pass@1'])} | {s['samples']} | {s['passed']} |")
-    lines += ["", f"Wall time: {summary['wall_seconds']:.0f} s in all.", "", "| step | seconds |", "|---|---|"]
+    total = summary["wall_seconds"]
+    within = "within" if total <= summary["target_wall_seconds"] else "over"
+    lines += ["", f"Wall time: {total:.0f} s for all stages ({within} the {summary['target_wall_seconds']:.0f} s "
+              f"target); {summary['invocation_seconds']:.0f} s in this invocation (a re-run skips finished stages). "
+              f"One seed ({summary['settings']['seed']}): expect several points of swing between seeds.", "",
+              "| step | seconds |", "|---|---|"]  # fmt: skip
     lines += [f"| {name} | {sec:.0f} |" for name, sec in summary["stage_seconds"].items()]
     dp = summary["dpo_pairs"]
     lines += [
