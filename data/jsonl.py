@@ -6,6 +6,7 @@ for lineno, row in iter_jsonl("big.jsonl"): ...     # streams; one row in memory
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 from collections.abc import Callable, Iterable, Iterator
@@ -43,9 +44,13 @@ class BadRowsError(ValueError):
 
 
 def iter_jsonl(path: str | os.PathLike) -> Iterator[tuple[int, Any | RowError]]:
-    """Yield ``(line_number, row)`` for each non-blank line; a line that is not JSON yields a ``RowError``."""
+    """Yield ``(line_number, row)`` for each non-blank line; a line that is not JSON yields a ``RowError``.
+
+    ``.gz`` files are read through gzip.
+    """
     path = str(path)
-    with open(path, encoding="utf-8") as f:
+    opener = gzip.open if path.endswith(".gz") else open
+    with opener(path, "rt", encoding="utf-8") as f:
         for lineno, line in enumerate(f, start=1):
             if not line.strip():
                 continue

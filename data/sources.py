@@ -9,14 +9,13 @@ back as a ``RowError`` instead of a row, so the caller can report it.
 
 from __future__ import annotations
 
-import gzip
 import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from data.jsonl import RowError
+from data.jsonl import iter_jsonl
 
 PARQUET_BATCH = 512
 
@@ -42,21 +41,9 @@ def iter_source(src: str | os.PathLike, split: str | None = None, hub: bool = Fa
     elif path.name.endswith(".json"):
         yield from _iter_json(path)
     elif path.name.endswith((".jsonl", ".jsonl.gz", ".ndjson", ".json.gz")):
-        yield from _iter_jsonl(path)
+        yield from iter_jsonl(path)
     else:
         raise ValueError(f"{path}: unknown file type; expected .json, .jsonl, .jsonl.gz, .parquet or a folder")
-
-
-def _iter_jsonl(path: Path) -> Iterator[tuple[int, Any]]:
-    opener = gzip.open if path.name.endswith(".gz") else open
-    with opener(path, "rt", encoding="utf-8") as f:
-        for lineno, line in enumerate(f, start=1):
-            if not line.strip():
-                continue
-            try:
-                yield lineno, json.loads(line)
-            except json.JSONDecodeError as e:
-                yield lineno, RowError(str(path), lineno, "<json>", f"not valid JSON: {e.msg} at column {e.colno}")
 
 
 def _iter_json(path: Path) -> Iterator[tuple[int, Any]]:
@@ -65,7 +52,7 @@ def _iter_json(path: Path) -> Iterator[tuple[int, Any]]:
     with open(path, encoding="utf-8") as f:
         head = f.read(4096).lstrip()
     if not head.startswith("["):
-        yield from _iter_jsonl(path)
+        yield from iter_jsonl(path)
         return
     with open(path, encoding="utf-8") as f:
         rows = json.load(f)

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from rl.configs import CoderlDPOConfig, DPOScriptArguments
 from rl.inputs import dpo_dataset
-from rl.stages import MetricsFile, limit, model_init_kwargs, parse, require_model, resume_checkpoint
+from rl.stages import fit_and_save, limit, model_init_kwargs, parse, require_model
 
 
 def train(script_args: DPOScriptArguments, training_args: CoderlDPOConfig, model_args) -> str:
     """Run DPO to the end, save the model (or adapter) and tokenizer to ``output_dir``; returns ``output_dir``."""
-    from trl import DPOTrainer, get_peft_config
+    from trl import DPOTrainer
 
     model = require_model(model_args)
     model_init_kwargs(training_args, model_args)
@@ -24,18 +24,7 @@ def train(script_args: DPOScriptArguments, training_args: CoderlDPOConfig, model
     eval_ds = None
     if script_args.eval_dataset_path:
         eval_ds = dpo_dataset(script_args.eval_dataset_path, script_args.system_prompt)
-    trainer = DPOTrainer(
-        model=model,
-        args=training_args,
-        train_dataset=train_ds,
-        eval_dataset=eval_ds,
-        peft_config=get_peft_config(model_args),
-        callbacks=[MetricsFile()],
-    )
-    trainer.train(resume_from_checkpoint=resume_checkpoint(training_args))
-    trainer.save_model(training_args.output_dir)
-    trainer.processing_class.save_pretrained(training_args.output_dir)
-    return training_args.output_dir
+    return fit_and_save(DPOTrainer, training_args, model_args, model, train_ds, eval_ds)
 
 
 def main(argv: list[str]) -> int:

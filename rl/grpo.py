@@ -34,6 +34,7 @@ from rl.stages import (
     parse,
     require_model,
     resume_checkpoint,
+    save,
 )
 
 
@@ -100,8 +101,7 @@ def train(script_args: GRPOScriptArguments, training_args: CoderlGRPOConfig, mod
         trainer.train(resume_from_checkpoint=resume)
         resume = last_checkpoint(training_args.output_dir)
     if trainer is not None:
-        trainer.save_model(training_args.output_dir)
-        trainer.processing_class.save_pretrained(training_args.output_dir)
+        save(trainer, training_args.output_dir)
     return training_args.output_dir
 
 

@@ -99,3 +99,26 @@ class StopAtStep(TrainerCallback):
 
 def limit(dataset, max_samples: int | None):
     return dataset.select(range(min(max_samples, len(dataset)))) if max_samples else dataset
+
+
+def fit_and_save(trainer_cls, training_args, model_args, model: str, train_ds, eval_ds, **kwargs) -> str:
+    """Build a TRL trainer, train it (resuming when asked), save model and tokenizer; returns ``output_dir``."""
+    from trl import get_peft_config
+
+    trainer = trainer_cls(
+        model=model,
+        args=training_args,
+        train_dataset=train_ds,
+        eval_dataset=eval_ds,
+        peft_config=get_peft_config(model_args),
+        callbacks=[MetricsFile()],
+        **kwargs,
+    )
+    trainer.train(resume_from_checkpoint=resume_checkpoint(training_args))
+    save(trainer, training_args.output_dir)
+    return training_args.output_dir
+
+
+def save(trainer, output_dir: str) -> None:
+    trainer.save_model(output_dir)
+    trainer.processing_class.save_pretrained(output_dir)

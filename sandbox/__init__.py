@@ -29,6 +29,17 @@ What is covered:
   MB pass). Compilation is sandboxed and limited too (no /proc, a /dev with only /dev/null).
 - The judge failing is ``sandbox_error``, never a zero: a transport failure of the HTTP client too. A program
   that kills, stops or exhausts its own harness gets that test's failure status (it cannot buy a sandbox_error).
+  Who lost a harness is decided by what the program can and cannot do (``execute.attribute_gone``):
+  an OOM kill in its cgroup is ``memory_limit``; the harness exiting (the program can SIGKILL its parent; bwrap
+  then exits 128+signal) is ``runtime_error``; the harness *stopped* (SIGSTOP) is ``timeout``. bubblewrap's outer
+  process killed by a signal is the judge's: nothing in the sandbox's pid namespace can signal it, so an external
+  kill, a dead spawning thread (``--die-with-parent``) or a host-side cgroup kill did it; so is a harness that is
+  alive and not stopped but does not answer within a generous patience (a loaded host). Those are
+  ``sandbox_error`` after one retry on a fresh sandbox. At level ``none`` the program can signal the harness's
+  own process, so a killed harness there is always the program's failure.
+- Load alone never fails a correct program: the time limit is CPU time; the wall limit (2 x limit + 1 s, for
+  sleepers and blocked programs) is extended by the time the program waited for a CPU (``/proc/<pid>/schedstat``,
+  up to 3 wall limits); the host waits on a slow harness as long as it is not stopped.
 
 What is NOT covered:
 - Kernel exploits and side channels (timing, CPU caches); we rely on the kernel's namespaces and seccomp.

@@ -44,8 +44,27 @@ def _read(path: str) -> str:
         return ""
 
 
+def _start_time(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            return f.read().rsplit(b")", 1)[1].split()[19].decode()
+    except (OSError, IndexError):
+        return ""
+
+
+def owner_tag() -> str:
+    """``<pid>.<start time>`` of this process: a recycled pid (pids wrap quickly under judging load) names another
+    process, so a new judge never adopts a dead judge's group, nor has its own groups taken for stale."""
+    return f"{os.getpid()}.{_start_time(os.getpid())}"
+
+
+def owner_alive(tag: str) -> bool:
+    pid, _, start = tag.partition(".")
+    return pid.isdigit() and os.path.exists(f"/proc/{pid}") and (not start or _start_time(int(pid)) == start)
+
+
 def remove_stale() -> None:
-    """Remove groups left by judges that were killed (``coderl-<pid>-<n>`` whose pid is gone)."""
+    """Remove groups left by judges that were killed (``coderl-<pid>.<start>-<n>`` whose process is gone)."""
     own = _own_paths()
     for c in ("memory", "pids", "unified"):
         parent = (
@@ -56,8 +75,7 @@ def remove_stale() -> None:
         except OSError:
             continue
         for name in names:
-            pid = name.split("-")[1]
-            if pid.isdigit() and not os.path.exists(f"/proc/{pid}"):
+            if not owner_alive(name.split("-")[1]):
                 Cgroup(1, {c: f"{parent}/{name}"}).remove()
 
 

@@ -12,7 +12,7 @@ import time
 
 from data.schema import Problem
 from sandbox.verdict import TestResult
-from sandbox.worker import HarnessGone, Worker, recv_frame, send_frame
+from sandbox.worker import HarnessGone, Worker, patience, recv_frame, send_frame
 
 CHECKER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "checker.py")
 CHECKER_WALL_S = 60.0  # a checker's own time: test code that hangs is a sandbox error, not the program's fault
@@ -70,14 +70,14 @@ def run_assert_fallback(worker: Worker, problem: Problem, run_req: dict) -> Test
     first = {"mode": "assert", "test_code": problem.test_code, "prompt": problem.prompt}
     serve = {**run_req, "op": "serve", "fn_name": problem.entry_point, "time_limit": budget}
     try:
-        ready, _ = worker.request(serve, timeout=run_req["wall_limit"] + 3)
+        ready, _ = worker.request(serve, timeout=run_req["wall_limit"] + 3, patience=patience(run_req["wall_limit"]))
         if not ready.get("ok"):
             return TestResult("runtime_error", message=f"the program failed to load: {ready.get('error', '')}")
         checker.begin({**first, "entry_point": problem.entry_point})
         result = _relay(worker, checker, run_req, 2 * budget + 1.0)
         worker.request({"op": "unserve"})
     except HarnessGone as e:
-        from sandbox.execute import gone_result
+        from sandbox.execute import gone_result  # may re-raise: a judge fault is retried by the Judge
 
         checker.close()
         return gone_result(worker, oom_before, e)
@@ -105,7 +105,7 @@ def _relay(worker: Worker, checker: CheckerServer, run_req: dict, program_s: flo
         wall = min(run_req["wall_limit"], program_s)
         call = {"op": "call", "args": msg["call"], "wall_limit": wall, "out_cap": run_req["out_cap"]}
         started = time.monotonic()
-        reply, blob = worker.request(call, timeout=wall + 3)
+        reply, blob = worker.request(call, timeout=wall + 3, patience=patience(wall))
         spent = time.monotonic() - started
         program_s -= spent
         checker_deadline += spent

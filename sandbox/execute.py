@@ -18,13 +18,13 @@ from sandbox.checking import StdioChecker, run_assert_fallback
 from sandbox.languages import RUNNERS, supported
 from sandbox.languages.base import CompileError
 from sandbox.verdict import TestResult, Verdict, clip, sandbox_error
-from sandbox.worker import MAX_PROCS, HarnessGone, Worker
+from sandbox.worker import LOAD_STRETCH, MAX_PROCS, HarnessGone, Worker, patience
 
 OUTPUT_CAP = 32 << 20  # stdout (or a return value) beyond this is output_limit; several MB pass
 STDERR_CAP = 64 << 10  # stderr beyond this is dropped, not a verdict
 FILE_SIZE = 16 << 20  # largest file a program may write in its scratch space
 LOAD_TIMEOUT_S = 20.0  # compiling Python source in the harness
-HOST_GRACE_S = 3.0  # beyond the harness's own wall limit, before the host gives up on it (a stopped harness)
+HOST_GRACE_S = 3.0  # beyond the harness's own wall limit, before the host checks on it (a stopped harness)
 
 
 @dataclass
@@ -49,13 +49,14 @@ def plan(problem: Problem) -> list[Case] | None:
 
 
 def wall_limit(time_limit: float) -> float:
-    # CPU time decides a timeout; the wall clock only stops sleepers and blocked programs, with room for a busy host.
+    # CPU time decides a timeout; the wall clock only stops sleepers and blocked programs, with room for a busy host
+    # (and the harness adds the time the program waited for a CPU, see ``harness.wall_deadline``).
     return 2 * time_limit + 1.0
 
 
 def run_request(worker: Worker, problem: Problem, kind: str) -> dict:
     req = {"kind": kind, "time_limit": problem.time_limit_s, "wall_limit": wall_limit(problem.time_limit_s)}
-    req.update(fsize=FILE_SIZE, out_cap=OUTPUT_CAP, err_cap=STDERR_CAP)
+    req.update(load_stretch=LOAD_STRETCH, fsize=FILE_SIZE, out_cap=OUTPUT_CAP, err_cap=STDERR_CAP)
     if worker.cgroup is None:  # no cgroup: the harness polls RSS and counts processes instead
         req.update(rss_limit=problem.memory_mb << 20, max_procs=MAX_PROCS)
     return req
@@ -85,8 +86,8 @@ def run_case(worker: Worker, problem: Problem, case: Case, checker: StdioChecker
         req.update(fn_name=problem.fn_name or problem.entry_point, args=wire.encode_value(case.args).decode())
     oom_before = worker.oom_kills()
     try:
-        timeout = req["wall_limit"] + HOST_GRACE_S
-        meta, blob = worker.request({"op": "run", **req}, case.input.encode(), timeout=timeout)
+        timeout, wait = req["wall_limit"] + HOST_GRACE_S, patience(req["wall_limit"])
+        meta, blob = worker.request({"op": "run", **req}, case.input.encode(), timeout=timeout, patience=wait)
     except HarnessGone as e:
         return gone_result(worker, oom_before, e)
     out, err = blob[: meta["out_len"]], blob[meta["out_len"] : meta["out_len"] + meta["err_len"]]
@@ -112,7 +113,8 @@ def run_batched(worker: Worker, problem: Problem, cases: list[Case]) -> list[Tes
         req.update(fn_name=problem.entry_point, calls=[wire.encode_value(c.args).decode() for c in pending])
         oom_before = worker.oom_kills()
         try:
-            meta, blob = worker.request({"op": "run", **req}, timeout=req["wall_limit"] + HOST_GRACE_S)
+            timeout, wait = req["wall_limit"] + HOST_GRACE_S, patience(req["wall_limit"])
+            meta, blob = worker.request({"op": "run", **req}, timeout=timeout, patience=wait)
         except HarnessGone as e:
             return results + [gone_result(worker, oom_before, e)]
         out_end = meta["out_len"] + meta["err_len"]
@@ -186,15 +188,27 @@ def judge_text(problem: Problem, case: Case, out: bytes, checker: StdioChecker |
 
 
 def gone_result(worker: Worker, oom_before: int, error: HarnessGone) -> TestResult:
-    """The harness died or hung while the program ran: the program's doing (it can kill or stop its parent)."""
-    if worker.oom_kills() > oom_before:
-        status, message = "memory_limit", "the sandbox ran out of memory"
-    elif error.timed_out:
-        status, message = "timeout", "the sandbox stopped answering while the program ran"
-    else:
-        status, message = "runtime_error", f"the sandbox was torn down while the program ran ({error})"
+    """The harness died or hung while the program ran: the program's failure status, or ``HarnessGone`` re-raised
+    when the judge is to blame (``Judge`` then retries the submission once on a fresh sandbox)."""
+    oom = worker.oom_kills() > oom_before
     worker.stop()  # never reuse a harness the program may have touched
+    status, message = attribute_gone(error, oom)
+    if status == "sandbox_error":
+        raise error
     return TestResult(status, message=message)
+
+
+def attribute_gone(error: HarnessGone, oom: bool) -> tuple[str, str]:
+    """Whose fault a lost harness is. The program's (it can exhaust memory, kill or stop its parent): its failure
+    status. The judge's (``error.judge_fault``: killed from outside the sandbox, or slow but never stopped):
+    ``sandbox_error``. Memory comes first: an OOM kill of any sandbox process is the program's doing."""
+    if oom:
+        return "memory_limit", "the sandbox ran out of memory"
+    if error.judge_fault:
+        return "sandbox_error", f"the sandbox failed while the program ran ({error})"
+    if error.timed_out:
+        return "timeout", "the sandbox stopped answering while the program ran"
+    return "runtime_error", f"the sandbox was torn down while the program ran ({error})"
 
 
 def judge_submission(worker: Worker, problem: Problem, solution: Solution, stop_on_first_failure: bool) -> Verdict:
@@ -214,9 +228,12 @@ def judge_submission(worker: Worker, problem: Problem, solution: Solution, stop_
         load_req, blob = runner.prepare(solution.code, worker)
     except CompileError as e:
         return Verdict("compile_error", 0, total, [], worker.level, str(e))
+    oom_before = worker.oom_kills()
     try:
         loaded, _ = worker.request(load_req, blob, timeout=LOAD_TIMEOUT_S)
-    except HarnessGone as e:  # only the program's source was being compiled: its doing, not the judge's
+    except HarnessGone as e:  # only the program's source was being compiled: its doing, unless killed from outside
+        if e.judge_fault and not e.timed_out and worker.oom_kills() == oom_before:
+            raise
         worker.stop()
         return Verdict("compile_error", 0, total, [], worker.level, f"the sandbox failed compiling the program: {e}")
     if not loaded.get("ok"):

@@ -127,6 +127,22 @@ def run_test(req, stdin):
     return info, bytes(out.buf) + bytes(err.buf) + (bytes(res.buf) if res else b"")
 
 
+def run_queue_wait(pid):
+    """Seconds the program's main thread was runnable but waiting for a CPU (0 if unknown)."""
+    try:
+        with open(f"/proc/{pid}/schedstat", "rb") as f:
+            return int(f.read().split()[1]) / 1e9
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+def wall_deadline(pid, start, req):
+    """The wall limit plus the time a busy host kept the program off the CPU (capped): load alone never times a
+    program out, while a sleeping or blocked program, which does not wait for a CPU, gets no extension."""
+    wall = req["wall_limit"]
+    return start + wall + min(run_queue_wait(pid), req.get("load_stretch", 0) * wall)
+
+
 def watch(pid, in_w, stdin, drains, req, start):
     """Feed stdin, drain outputs, enforce wall time, output, memory (rss mode) and process caps; reap."""
     pidfd = os.pidfd_open(pid)
@@ -145,6 +161,8 @@ def watch(pid, in_w, stdin, drains, req, start):
     rss_limit, max_procs = req.get("rss_limit", 0), req.get("max_procs", 0)
     while any(d.open for d in drains.values()) or exited_at is None:
         now = time.monotonic()
+        if exited_at is None and now >= deadline:
+            deadline = wall_deadline(pid, start, req)
         if now >= deadline or (exited_at is not None and now > exited_at + 0.5):
             info["timed_out"] = exited_at is None
             kill_all(pid)

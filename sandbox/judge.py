@@ -116,10 +116,15 @@ class Judge:
             for attempt in range(2):
                 try:
                     return judge_submission(worker, problem, solution, stop)
-                except HarnessGone as e:  # outside a test run (start, load, compile): the judge's fault
+                except HarnessGone as e:  # the judge's fault (start, set-up, or a sandbox lost not by the program)
                     worker.stop()
                     if attempt:
-                        return sandbox_error(f"sandbox failed: {e}; harness log: {worker.log_tail()}")
+                        return sandbox_error(
+                            f"sandbox failed: {e}; harness log: {worker.log_tail()}", isolation=worker.level
+                        )
+                    log.warning(
+                        "sandbox: judge fault judging %s (%s); retrying once on a fresh sandbox", problem.id, e
+                    )
                 except Exception as e:
                     log.error("sandbox: internal error judging %s:\n%s", problem.id, traceback.format_exc())
                     worker.stop()
