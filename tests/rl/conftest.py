@@ -20,6 +20,15 @@ def _one_thread():
 
 
 @pytest.fixture(scope="session")
+def judge():
+    """One local sandbox judge for the session's tests."""
+    from sandbox import Judge
+
+    with Judge(workers=2) as j:
+        yield j
+
+
+@pytest.fixture(scope="session")
 def suite(tmp_path_factory) -> Path:
     from data.jsonl import write_jsonl
     from data.synth import generate

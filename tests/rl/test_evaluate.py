@@ -15,13 +15,6 @@ from rollout_fakes import ScriptedBackend, script  # noqa: E402
 
 from data.synth import generate as synth  # noqa: E402
 from rl.evaluate import evaluate, main, markdown, report_from_samples  # noqa: E402
-from sandbox import Judge  # noqa: E402
-
-
-@pytest.fixture(scope="module")
-def judge():
-    with Judge(workers=2) as j:
-        yield j
 
 
 @pytest.fixture(scope="module")

@@ -16,13 +16,6 @@ from rollout_fakes import WRONG, MockOpenAIServer, ScriptedBackend, script  # no
 from data.synth import generate as synth  # noqa: E402
 from rl.backends import SamplingParams, ServerBackend, make_backend  # noqa: E402
 from rl.generate import generate, load_problem_source, main, program_for  # noqa: E402
-from sandbox import Judge  # noqa: E402
-
-
-@pytest.fixture(scope="module")
-def judge():
-    with Judge(workers=2) as j:
-        yield j
 
 
 @pytest.fixture(scope="module")
