@@ -36,6 +36,7 @@ class DemoSettings:
     eval_max_tokens: int = 64
     dpo_problems: int = 256
     dpo_samples: int = 4
+    eval_problems: int | None = None  # the first N held-out problems only (None: all)
     overrides: dict[str, list[str]] = field(default_factory=dict)  # stage -> extra "--field value" args
 
     @classmethod
@@ -43,8 +44,8 @@ class DemoSettings:
         tiny = ["--max_steps", "3", "--max_samples", "32"]
         grpo = ["--max_steps", "2", "--per_device_train_batch_size", "8", "--num_generations", "4"]
         return cls(out=out, size="nano", seed=seed, eval_n=2, eval_max_tokens=24, dpo_problems=8, dpo_samples=4,
-                   overrides={"sft": tiny, "grpo": grpo + ["--max_completion_length", "24"],
-                              "dpo": ["--max_steps", "2"], "eval_problems": ["12"]})  # fmt: skip
+                   eval_problems=12, overrides={"sft": tiny, "grpo": grpo + ["--max_completion_length", "24"],
+                                                "dpo": ["--max_steps", "2"]})  # fmt: skip
 
 
 class Demo:
@@ -155,29 +156,25 @@ class Demo:
     def evaluate(self) -> None:
         """Every stage's model on the held-out split: sampled pass@1 (and pass@n) and greedy pass@1."""
         from data.jsonl import load_problems
+        from rl.backends import make_backend
         from rl.evaluate import evaluate
+        from sandbox import Judge
 
-        problems = load_problems(self.path("suite", "heldout.jsonl"))
-        limit = self.s.overrides.get("eval_problems")
-        problems = problems[: int(limit[0])] if limit else problems
+        problems = load_problems(self.path("suite", "heldout.jsonl"))[: self.s.eval_problems]
         results = {}
-        for stage in STAGES:
-            common = {"max_tokens": self.s.eval_max_tokens, "seed": self.s.seed, "progress": False,
-                      "overwrite": True, "batch_size": 32}  # fmt: skip
-            sampled = evaluate(
-                self.path(stage),
-                problems,
-                n=self.s.eval_n,
-                ks=[1, self.s.eval_n],
-                temperature=self.s.eval_temperature,
-                out_dir=self.path("eval", stage),
-                **common,
-            )
-            greedy = evaluate(self.path(stage), problems, greedy=True, out_dir=self.path("eval", stage + "-greedy"),
-                              **common)  # fmt: skip
-            results[stage] = {"sampled": sampled["overall"], "greedy": greedy["overall"]}
-            print(f"[demo] {stage}: pass@1 {sampled['overall']['pass@1']:.3f} (T={self.s.eval_temperature}), "
-                  f"greedy {greedy['overall']['pass@1']:.3f}", file=sys.stderr)  # fmt: skip
+        common = {"max_tokens": self.s.eval_max_tokens, "seed": self.s.seed, "progress": False, "overwrite": True}
+        with Judge(workers=2) as judge:
+            for stage in STAGES:
+                # one loaded model per stage for both runs; sampled first, from the freshly seeded backend
+                backend = make_backend(model=self.path(stage), batch_size=32, seed=self.s.seed)
+                sampled = evaluate(self.path(stage), problems, n=self.s.eval_n, ks=[1, self.s.eval_n],
+                                   temperature=self.s.eval_temperature, out_dir=self.path("eval", stage),
+                                   backend=backend, judge=judge, **common)  # fmt: skip
+                greedy = evaluate(self.path(stage), problems, greedy=True, backend=backend, judge=judge,
+                                  out_dir=self.path("eval", f"{stage}-greedy"), **common)  # fmt: skip
+                results[stage] = {"sampled": sampled["overall"], "greedy": greedy["overall"]}
+                print(f"[demo] {stage}: pass@1 {sampled['overall']['pass@1']:.3f} (T={self.s.eval_temperature}), "
+                      f"greedy {greedy['overall']['pass@1']:.3f}", file=sys.stderr)  # fmt: skip
         Path(self.path("eval", "results.json")).write_text(json.dumps(results, indent=2))
 
     def run(self) -> dict:
