@@ -17,7 +17,7 @@ import sys
 from collections import Counter, defaultdict
 from typing import Any
 
-from data.dedup import TEXT_FIELDS, row_text, words
+from data.dedup import TEXT_FIELDS, parse_fields, row_text, words
 from data.jsonl import write_jsonl
 from data.report import DropLog, default_rejects_path, iter_problem_rows, print_summary, progress
 
@@ -95,9 +95,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--report", help="hit report JSONL (default: OUT with .hits.jsonl)")
     parser.add_argument("--rejects", help="dropped rows JSONL (default: OUT with .rejects.jsonl)")
     args = parser.parse_args(argv)
-    fields = tuple(f.strip() for f in args.fields.split(","))
-    if set(fields) - set(TEXT_FIELDS):
-        parser.error(f"--fields: unknown field(s) {sorted(set(fields) - set(TEXT_FIELDS))}; allowed: {TEXT_FIELDS}")
+    fields = parse_fields(parser, "--fields", args.fields)
     report = args.report or str(default_rejects_path(args.out)).replace(".rejects.jsonl", ".hits.jsonl")
     index = EvalIndex(args.ngram, fields)
     with DropLog(args.rejects or default_rejects_path(args.out)) as drops:

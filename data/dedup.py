@@ -160,6 +160,14 @@ def dedup_file(src: str, out: str, fields: tuple[str, ...], deduper: Deduper, dr
     return counts
 
 
+def parse_fields(parser, flag: str, text: str) -> tuple[str, ...]:
+    """The comma-separated text fields of ``flag``; a parser error naming the unknown ones and the allowed ones."""
+    fields = tuple(f.strip() for f in text.split(","))
+    if set(fields) - set(TEXT_FIELDS):
+        parser.error(f"{flag}: unknown field(s) {sorted(set(fields) - set(TEXT_FIELDS))}; allowed: {TEXT_FIELDS}")
+    return fields
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="coderl data dedup", description=__doc__.splitlines()[0])
     parser.add_argument("src", help="problems JSONL")
@@ -172,9 +180,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--report", help="cluster report JSONL (default: OUT with .clusters.jsonl)")
     parser.add_argument("--rejects", help="dropped rows JSONL (default: OUT with .rejects.jsonl)")
     args = parser.parse_args(argv)
-    fields = tuple(f.strip() for f in args.on.split(","))
-    if set(fields) - set(TEXT_FIELDS):
-        parser.error(f"--on: unknown field(s) {sorted(set(fields) - set(TEXT_FIELDS))}; allowed: {TEXT_FIELDS}")
+    fields = parse_fields(parser, "--on", args.on)
     report = args.report or str(default_rejects_path(args.out)).replace(".rejects.jsonl", ".clusters.jsonl")
     deduper = Deduper(args.threshold, args.ngram, args.num_perm, near=not args.exact_only)
     with DropLog(args.rejects or default_rejects_path(args.out)) as drops:
